@@ -111,6 +111,14 @@ export class IdentityProviderError extends BridgeError {
   }
 }
 
+/** The provider could not be reached (discovery or token endpoint down, timed out). */
+export class IdentityProviderUnavailableError extends BridgeError {
+  readonly status = 502;
+  constructor(logMessage: string, options?: { cause?: unknown }) {
+    super('idp_unavailable', 'The sign-in service is not reachable right now. Please try again in a moment.', logMessage, options);
+  }
+}
+
 /** The authorization code could not be exchanged (`invalid_grant`: reused or foreign code → 400; else 502). */
 export class TokenExchangeError extends BridgeError {
   readonly status: 400 | 502;
@@ -170,5 +178,20 @@ export class TwentyThreeTimeoutError extends BridgeError {
   readonly status = 504;
   constructor(timeoutMs: number) {
     super('twentythree_timeout', 'The video site did not answer in time. Please try again in a moment.', `get-token took longer than ${timeoutMs} ms`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing.
+// ---------------------------------------------------------------------------------------------
+
+/** Any path other than /login, /callback, /logout (API Gateway normally answers these itself). */
+export class NotFoundError extends BridgeError {
+  readonly status = 404;
+  constructor() {
+    super('not_found', 'There is nothing here. Open the video site instead.');
+  }
+  override get title(): string {
+    return 'Not found';
   }
 }
