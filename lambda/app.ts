@@ -21,11 +21,12 @@ export type BridgeHandler = (event: APIGatewayProxyEventV2, context: Context) =>
 export interface HandlerDeps {
   readonly logger?: Logger;
   readonly secretsClient?: ServiceDeps['secretsClient'];
+  readonly now?: ServiceDeps['now'];
 }
 
 export function createHandler(config: Config, deps: HandlerDeps = {}): BridgeHandler {
   const logger = deps.logger ?? new Logger({ serviceName: 'twentythree-sso' });
-  const services = createServices(config, { logger, secretsClient: deps.secretsClient });
+  const services = createServices(config, { logger, secretsClient: deps.secretsClient, now: deps.now });
 
   const router = httpRouterHandler<APIGatewayProxyEventV2, HttpResult>({
     routes: [

@@ -23,11 +23,14 @@ export interface ServiceDeps {
   readonly logger: Logger;
   /** Defaults to a client from the standard AWS configuration (env, including AWS_ENDPOINT_URL_SECRETS_MANAGER). */
   readonly secretsClient?: SecretsManagerClient;
+  /** Clock in milliseconds for the state cookie's lifetime (tests). */
+  readonly now?: () => number;
 }
 
 export function createServices(config: Config, deps: ServiceDeps): Services {
   const secrets = new SecretCache({
-    client: deps.secretsClient ?? new SecretsManagerClient({}),
+    // Bounded, so a Secrets Manager that hangs fails the request (502) well before the Lambda timeout.
+    client: deps.secretsClient ?? new SecretsManagerClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 }, maxAttempts: 2 }),
     maxAgeMs: config.secretsMaxAgeSeconds * 1000,
   });
   const clientSecretId = config.oidcClientSecretId;
@@ -53,6 +56,9 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
           maxAgeSeconds: config.stateMaxAgeSeconds,
           // Browsers keep Secure cookies on http://localhost, but other clients may not: Secure follows the callback's scheme.
           secure: config.callbackUrl.startsWith('https:'),
+          // The cookie goes back only to the callback, wherever the API is mounted (stage or base path).
+          path: new URL(config.callbackUrl).pathname,
+          now: deps.now,
         }),
       };
     }
