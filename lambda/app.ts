@@ -25,7 +25,8 @@ export interface HandlerDeps {
 }
 
 export function createHandler(config: Config, deps: HandlerDeps = {}): BridgeHandler {
-  const logger = deps.logger ?? new Logger({ serviceName: 'twentythree-sso' });
+  // The constructor option would override POWERTOOLS_SERVICE_NAME, so only default to it.
+  const logger = deps.logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'twentythree-sso' });
   const services = createServices(config, { logger, secretsClient: deps.secretsClient, now: deps.now });
 
   const router = httpRouterHandler<APIGatewayProxyEventV2, HttpResult>({
