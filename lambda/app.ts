@@ -49,7 +49,7 @@ export function createHandler(config: Config, deps: HandlerDeps = {}): BridgeHan
       },
     })
     .use(responseHeaders())
-    .use(errorPages({ logger, logoutPath: '/logout' }))
+    .use(errorPages({ logger, logoutPath: '/logout', siteUrl: `${config.siteOrigin}/` }))
     .handler(router as unknown as (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>);
 
   return (event, context) => handler(event, context);

@@ -18,9 +18,12 @@ export interface ErrorPagesOptions {
   readonly logger: Logger;
   /** The bridge's own /logout path, offered on the 403 page so a person can switch accounts. */
   readonly logoutPath: string;
+  /** The configured site: every error page offers a way back (never a URL taken from the request). */
+  readonly siteUrl: string;
 }
 
 export function errorPages(options: ErrorPagesOptions): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  const backToSite = { href: options.siteUrl, label: 'Back to the video site' };
   return {
     onError: (request) => {
       const error = request.error;
@@ -29,7 +32,10 @@ export function errorPages(options: ErrorPagesOptions): middy.MiddlewareObj<APIG
       if (error instanceof BridgeError) {
         const log = error.status >= 500 ? options.logger.error : options.logger.warn;
         log.call(options.logger, 'request refused', { error_code: error.code, status: error.status, reason: error.message });
-        const links = error.status === 403 ? [{ href: options.logoutPath, label: 'Sign out and use another account' }] : [];
+        const links = [
+          ...(error.status === 403 ? [{ href: options.logoutPath, label: 'Sign out and use another account' }] : []),
+          backToSite,
+        ];
         request.response = page(error.status, { title: error.title, message: error.publicMessage, code: error.code, requestId, links }, cookies);
         return;
       }
@@ -39,7 +45,7 @@ export function errorPages(options: ErrorPagesOptions): middy.MiddlewareObj<APIG
       });
       request.response = page(
         500,
-        { title: 'Something went wrong', message: 'The sign-in service hit an unexpected problem. Please try again.', code: 'internal_error', requestId },
+        { title: 'Something went wrong', message: 'The sign-in service hit an unexpected problem. Please try again.', code: 'internal_error', requestId, links: [backToSite] },
         cookies,
       );
     },

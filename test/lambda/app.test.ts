@@ -129,6 +129,8 @@ describe('Route: GET /callback', () => {
     expect(result.statusCode).toBe(403);
     expect(result.headers['Content-Type']).toBe('text/html; charset=utf-8');
     expect(result.body).toContain('Sign-in was cancelled or refused');
+    // Every error page offers the way back to the configured site, and only that site.
+    expect(result.body).toContain(`<a href="${h.sandbox.url}/">Back to the video site</a>`);
     expect(h.sandbox.getTokenCalls).toBe(calls);
     expect(browser.jar.size).toBe(0);
   });
