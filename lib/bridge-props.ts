@@ -102,4 +102,11 @@ export interface TwentyThreeSsoBridgeProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * X-Ray active tracing of the function: timings and downstream calls only. Responses are never
+   * captured (they carry the one-time TwentyThree token), whatever tracer is added later.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }

@@ -145,6 +145,7 @@ export function readBridgeContext(get: ContextReader): BridgeAppConfig {
   const sendEmail = text(get, 'sendEmail');
   const identityProvider = text(get, 'identityProvider');
   const managedLoginBranding = flag(get, 'managedLoginBranding');
+  const tracing = flag(get, 'tracing');
   return {
     stackName: stackName(get),
     stackProps: {
@@ -155,6 +156,7 @@ export function readBridgeContext(get: ContextReader): BridgeAppConfig {
         ...(pool.cognitoDomain === undefined ? {} : { cognitoDomain: pool.cognitoDomain }),
         ...(pool.cognitoDomainPrefix === undefined ? {} : { cognitoDomainPrefix: pool.cognitoDomainPrefix }),
         ...(managedLoginBranding === undefined ? {} : { managedLoginBranding }),
+        ...(tracing === undefined ? {} : { tracing }),
         allowedGroups: checkGroups(readList(get, 'allowedGroups')),
         allowedEmailDomains: checkHostList('allowedEmailDomains', 'e-mail domains', 'example.com', readList(get, 'allowedEmailDomains')),
         returnUrlHosts: checkHostList('returnUrlHosts', 'host names', 'www.example.com', readList(get, 'returnUrlHosts')),

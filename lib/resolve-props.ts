@@ -38,6 +38,7 @@ export interface ResolvedBridgeProps {
   readonly burstLimit: number;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  readonly tracing: boolean;
 }
 
 function literal(name: string, value: string): string {
@@ -114,5 +115,6 @@ export function resolveBridgeProps(props: TwentyThreeSsoBridgeProps, constructPa
     ...resolveThrottle(props),
     logRetention: props.logRetention ?? DEFAULTS.logRetention,
     removalPolicy: props.removalPolicy ?? DEFAULTS.secretRemovalPolicy,
+    tracing: props.tracing ?? false,
   };
 }

@@ -118,6 +118,7 @@ export class TwentyThreeSsoBridge extends Construct {
       }),
       secrets: [this.twentyThreeSecret, this.clientSecret, this.stateKeySecret],
       logRetention: resolved.logRetention,
+      tracing: resolved.tracing,
     });
     this.handler = fn.handler;
     this.functionRole = fn.role;
@@ -144,6 +145,7 @@ export class TwentyThreeSsoBridge extends Construct {
       createdTwentyThreeSecret: resolved.twentyThreeSecret === undefined ? this.twentyThreeSecret : undefined,
       clientSecret: this.clientSecret,
       stateKeySecret: this.stateKeySecret,
+      tracedFunctionRole: resolved.tracing ? this.functionRole : undefined,
     });
   }
 }

@@ -3,7 +3,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -28,6 +28,8 @@ export interface FunctionOptions {
   /** The only secrets the function may read. */
   readonly secrets: readonly ISecret[];
   readonly logRetention: RetentionDays;
+  /** X-Ray active tracing (timings only). */
+  readonly tracing: boolean;
 }
 
 export interface BuiltFunction {
@@ -61,7 +63,14 @@ export function buildFunction(scope: Construct, options: FunctionOptions): Built
     memorySize: DEFAULTS.functionMemoryMb,
     role,
     logGroup,
-    environment: { ...options.environment },
+    tracing: options.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+    environment: {
+      ...options.environment,
+      // Responses carry the one-time TwentyThree token and errors may quote input: a Powertools tracer,
+      // if one is ever added, must record neither.
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+      POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+    },
     bundling: {
       format: OutputFormat.ESM,
       minify: true,

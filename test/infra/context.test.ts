@@ -134,6 +134,11 @@ describe('Function: readBridgeContext', () => {
       expect(read({ managedLoginBranding: raw }).stackProps.bridge.managedLoginBranding).toBe(expected);
     });
 
+    it('reads tracing=true', () => {
+      expect(read({ tracing: 'true' }).stackProps.bridge.tracing).toBe(true);
+      expect(read({}).stackProps.bridge.tracing).toBeUndefined();
+    });
+
     it('refuses a managedLoginBranding that is not true or false', () => {
       expect(() => read({ managedLoginBranding: 'yes' })).toThrow('managedLoginBranding must be true or false, got "yes".');
     });

@@ -135,6 +135,8 @@ describe('Construct: TwentyThreeSsoBridge (defaults)', () => {
           'OIDC_ISSUER',
           'POWERTOOLS_LOG_LEVEL',
           'POWERTOOLS_SERVICE_NAME',
+          'POWERTOOLS_TRACER_CAPTURE_ERROR',
+          'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
           'SEND_EMAIL',
           'STATE_KEY_SECRET_ID',
           'TWENTYTHREE_SECRET_ID',
@@ -164,6 +166,8 @@ describe('Construct: TwentyThreeSsoBridge (defaults)', () => {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'twentythree-sso',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
       });
     });
 

@@ -1,7 +1,7 @@
 // The stack with existing resources imported by id and with every access-policy option set. All variants
 // live in one app and are synthesized once, without bundling (the default test covers the bundle).
 import { CfnOutput, Duration, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -51,6 +51,7 @@ beforeAll(() => {
         throttle: { rateLimit: 5, burstLimit: 10 },
         logRetention: RetentionDays.THREE_MONTHS,
         removalPolicy: RemovalPolicy.DESTROY,
+        tracing: true,
       },
     }),
     planted: new TwentyThreeSsoStack(app, 'Planted', { bridge: { twentyThreeUrl: SITE } }),
@@ -93,6 +94,19 @@ function secretStatementResources(variant: Variant): unknown[] {
 }
 
 describe('Stack: TwentyThreeSsoStack', () => {
+  describe('Tracing', () => {
+    it('turns on X-Ray active tracing only when asked', () => {
+      v('policy').template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+      v('byName').template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', TracingConfig: Match.absent() });
+    });
+
+    it('never lets a tracer capture responses (they carry the one-time TwentyThree token) or errors', () => {
+      for (const name of ['policy', 'byName']) {
+        expect(env(v(name))).toMatchObject({ POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false', POWERTOOLS_TRACER_CAPTURE_ERROR: 'false' });
+      }
+    });
+  });
+
   describe('existing TwentyThree secret, by name', () => {
     it('creates only the client and state-key secrets', () => {
       v('byName').template.resourceCountIs('AWS::SecretsManager::Secret', 2);
