@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { listenOnLoopback } from './loopback.js';
+import { listenOnLoopback, readBody } from './loopback.js';
 
 /** Any Lambda handler API Gateway can invoke: a structured result, or a value API Gateway turns into JSON. */
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2 | string | object | undefined>;
@@ -50,7 +50,7 @@ export async function startApiGatewayAdapter(options: ApiGatewayAdapterOptions):
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<number> {
     const started = Date.now();
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) return sendGatewayMessage(res, 413, 'Request Entity Too Large');
 
     const rawUrl = req.url ?? '/';
@@ -290,14 +290,3 @@ function sendGatewayMessage(res: ServerResponse, status: number, message: string
   return status;
 }
 
-/** The whole request body, or undefined when it exceeds API Gateway's payload limit. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}

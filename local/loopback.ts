@@ -1,7 +1,7 @@
 // Starts an HTTP server on loopback only, reachable as `localhost` whichever address that name resolves to.
 // `localhost` is 127.0.0.1 on some machines and ::1 first on others (Debian's default /etc/hosts, macOS):
 // listening on both, on the same port, keeps a browser or fetch from reaching some other program on ::1.
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface LoopbackServer {
@@ -93,4 +93,16 @@ function wrap(port: number, servers: Server[]): LoopbackServer {
       return closing;
     },
   };
+}
+
+/** The whole request body, or undefined when it is larger than `maxBytes` (the caller answers 413/400). */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }

@@ -8,7 +8,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type KoaContext, type OidcClientEntity, type OidcToken } from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import { cognitoClaims, findDemoUserBySub, verifyDemoUser } from './demo-users.js';
-import { listenOnLoopback } from './loopback.js';
+import { listenOnLoopback, readBody } from './loopback.js';
 import { PAGE_CSP, renderMessagePage, renderSignInPage, renderSignOutPage } from './oidc-pages.js';
 
 export interface OidcProviderOptions {
@@ -256,7 +256,8 @@ async function handleInteraction(provider: Provider, clientName: string, url: UR
     return finishConsent(provider, interaction, req, res);
   }
   if (req.method === 'POST' && action === 'login') {
-    const form = new URLSearchParams(await readBody(req));
+    // A sign-in form is tiny: anything larger is not one.
+    const form = new URLSearchParams((await readBody(req, 16 * 1024))?.toString('utf8') ?? '');
     const username = form.get('username') ?? '';
     const user = verifyDemoUser(username, form.get('password') ?? '');
     if (!user) return respond(res, 401, renderSignInPage({ ...page, username, error: 'Incorrect username or password.' }));
@@ -290,13 +291,3 @@ function respond(res: ServerResponse, status: number, html: string): void {
   res.end(html);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 16 * 1024) break; // a sign-in form is tiny
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -3,7 +3,7 @@
 // AWS_ENDPOINT_URL_SECRETS_MANAGER. Seeded from a map; values can be replaced to simulate rotation.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenOnLoopback } from './loopback.js';
+import { listenOnLoopback, readBody } from './loopback.js';
 
 export interface LocalSecretsManagerOptions {
   /** 0 (default) = an ephemeral port. */
@@ -75,7 +75,7 @@ export async function startSecretsManager(options: LocalSecretsManagerOptions = 
   for (const [name, value] of Object.entries(options.secrets ?? {})) put(name, value);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const body = (await readBody(req, MAX_BODY_BYTES))?.toString('utf8');
     if (body === undefined) return sendError(res, 413, 'RequestEntityTooLargeException', 'Request body too large.');
     if (req.method !== 'POST' || (req.url ?? '/') !== '/') return sendError(res, 404, 'UnknownOperationException', 'Only POST / is served here.');
     // The SDK always signs; a request without SigV4 means a client that would fail against AWS too.
@@ -133,17 +133,6 @@ export async function startSecretsManager(options: LocalSecretsManagerOptions = 
   };
 }
 
-/** The body as text, or undefined when it is larger than any GetSecretValue request can be. */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function send(res: ServerResponse, status: number, payload: unknown): void {
   if (res.headersSent) return;
