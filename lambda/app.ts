@@ -5,8 +5,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { Config } from './config.js';
-import { NotFoundError } from './errors.js';
+import { loadConfig, type Config } from './config.js';
+import { ConfigError, NotFoundError, RequestTimeoutError } from './errors.js';
 import { readRequest } from './http/request.js';
 import type { HttpResult } from './http/responses.js';
 import { errorPages } from './middleware/error-pages.js';
@@ -17,6 +17,7 @@ import { logout } from './routes/logout.js';
 import { createServices, type ServiceDeps } from './services.js';
 
 export type BridgeHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
+type RouterHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
 
 export interface HandlerDeps {
   readonly logger?: Logger;
@@ -24,9 +25,11 @@ export interface HandlerDeps {
   readonly now?: ServiceDeps['now'];
 }
 
+/** Time kept back from Lambda's timeout to answer with a 504 page instead of being cut off. */
+const EARLY_TIMEOUT_MS = 500;
+
 export function createHandler(config: Config, deps: HandlerDeps = {}): BridgeHandler {
-  // The constructor option would override POWERTOOLS_SERVICE_NAME, so only default to it.
-  const logger = deps.logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'twentythree-sso' });
+  const logger = deps.logger ?? defaultLogger();
   const services = createServices(config, { logger, secretsClient: deps.secretsClient, now: deps.now });
 
   const router = httpRouterHandler<APIGatewayProxyEventV2, HttpResult>({
@@ -39,9 +42,36 @@ export function createHandler(config: Config, deps: HandlerDeps = {}): BridgeHan
       throw new NotFoundError();
     },
   });
+  return compose(router as unknown as RouterHandler, logger, `${config.siteOrigin}/`);
+}
 
-  const handler = middy<APIGatewayProxyEventV2, HttpResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+/**
+ * The Lambda's way in. A configuration error does not crash the container at init (which shows visitors
+ * API Gateway's bare 500 and logs a stack): it is logged once, naming the variable, and every request
+ * gets the "not configured" page.
+ */
+export function createHandlerFromEnv(env: Record<string, string | undefined>, deps: HandlerDeps = {}): BridgeHandler {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const logger = deps.logger ?? defaultLogger();
+    logger.error('configuration invalid', { error_code: error.code, reason: error.message });
+    return compose(async () => Promise.reject(error), logger, undefined);
+  }
+  return createHandler(config, deps);
+}
+
+function compose(handler: RouterHandler, logger: Logger, siteUrl: string | undefined): BridgeHandler {
+  const middyfied = middy<APIGatewayProxyEventV2, HttpResult>({
+    timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
+    timeoutEarlyResponse: () => {
+      throw new RequestTimeoutError();
+    },
+  })
+    // logEvent false whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the code and the state cookie.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use({
       before: (request) => {
         // API Gateway's request id is the one the visitor sees on an error page: put it on every log line.
@@ -49,8 +79,12 @@ export function createHandler(config: Config, deps: HandlerDeps = {}): BridgeHan
       },
     })
     .use(responseHeaders())
-    .use(errorPages({ logger, logoutPath: '/logout', siteUrl: `${config.siteOrigin}/` }))
-    .handler(router as unknown as (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>);
+    .use(errorPages({ logger, logoutPath: '/logout', siteUrl }))
+    .handler(handler);
+  return (event, context) => middyfied(event, context);
+}
 
-  return (event, context) => handler(event, context);
+function defaultLogger(): Logger {
+  // The constructor option would override POWERTOOLS_SERVICE_NAME, so only default to it.
+  return new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'twentythree-sso' });
 }

@@ -23,6 +23,8 @@ export interface Config {
   /** OIDC issuer, e.g. `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc`. */
   readonly oidcIssuer: string;
   readonly oidcClientId: string;
+  /** Timeout of each call to the provider (discovery, token, JWKS, revoke), in seconds. */
+  readonly oidcTimeoutSeconds: number;
   /** Secrets Manager id of the app client's secret; undefined for a public client. */
   readonly oidcClientSecretId: string | undefined;
   /** Cognito domain base URL (`https://x.auth.region.amazoncognito.com`); undefined = use discovery only. */
@@ -137,6 +139,7 @@ export function loadConfig(env: Env): Config {
     twentyThreeTimeoutMs: positiveInt(env, 'TWENTYTHREE_TIMEOUT_MS', 5000, 25000),
     oidcIssuer: issuer.href.replace(/\/$/, ''),
     oidcClientId: required(env, 'OIDC_CLIENT_ID', 'the Cognito app client id'),
+    oidcTimeoutSeconds: positiveInt(env, 'OIDC_TIMEOUT_SECONDS', 4, 20),
     oidcClientSecretId: optional(env, 'OIDC_CLIENT_SECRET_ID'),
     cognitoDomainUrl: cognitoDomain?.origin,
     identityProvider,

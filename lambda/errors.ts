@@ -195,3 +195,11 @@ export class NotFoundError extends BridgeError {
     return 'Not found';
   }
 }
+
+/** The request ran out of the function's time budget (Middy's early timeout, just before Lambda's). */
+export class RequestTimeoutError extends BridgeError {
+  readonly status = 504;
+  constructor() {
+    super('request_timeout', 'The sign-in took too long. Please try again in a moment.', 'the function was about to time out');
+  }
+}

@@ -1,5 +1,4 @@
 // The Lambda entry (NodejsFunction `entry`): configuration is read once, at cold start.
-import { createHandler } from './app.js';
-import { loadConfig } from './config.js';
+import { createHandlerFromEnv } from './app.js';
 
-export const handler = createHandler(loadConfig(process.env));
+export const handler = createHandlerFromEnv(process.env);

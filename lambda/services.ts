@@ -30,7 +30,7 @@ export interface ServiceDeps {
 export function createServices(config: Config, deps: ServiceDeps): Services {
   const secrets = new SecretCache({
     // Bounded, so a Secrets Manager that hangs fails the request (502) well before the Lambda timeout.
-    client: deps.secretsClient ?? new SecretsManagerClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 }, maxAttempts: 2 }),
+    client: deps.secretsClient ?? new SecretsManagerClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 }, maxAttempts: 2 }),
     maxAgeMs: config.secretsMaxAgeSeconds * 1000,
   });
   const clientSecretId = config.oidcClientSecretId;
@@ -41,6 +41,8 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     getClientSecret: clientSecretId === undefined ? undefined : () => readClientSecret(secrets, clientSecretId),
     cognitoDomainUrl: config.cognitoDomainUrl,
     identityProvider: config.identityProvider,
+    timeoutSeconds: config.oidcTimeoutSeconds,
+    now: deps.now,
     // Plain http only ever passes config validation on loopback (local mode).
     allowInsecureRequests: new URL(config.oidcIssuer).protocol === 'http:' || config.cognitoDomainUrl?.startsWith('http:') === true,
   });
@@ -56,8 +58,6 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
           maxAgeSeconds: config.stateMaxAgeSeconds,
           // Browsers keep Secure cookies on http://localhost, but other clients may not: Secure follows the callback's scheme.
           secure: config.callbackUrl.startsWith('https:'),
-          // The cookie goes back only to the callback, wherever the API is mounted (stage or base path).
-          path: new URL(config.callbackUrl).pathname,
           now: deps.now,
         }),
       };

@@ -20,8 +20,8 @@ export interface OidcClientOptions {
   readonly allowInsecureRequests: boolean;
   /** Per-request timeout towards the provider, in seconds. */
   readonly timeoutSeconds?: number;
-  /** Clock skew tolerance for ID-token timestamps, in seconds. */
-  readonly clockToleranceSeconds?: number;
+  /** Clock in milliseconds (tests). */
+  readonly now?: () => number;
 }
 
 /** What the bridge keeps from a successful code exchange: the verified claims and the token to revoke. */
@@ -44,6 +44,10 @@ export interface OidcClient {
 }
 
 const SCOPE = 'openid email profile';
+/** openid-client's own clock tolerance for exp/nbf; used for our `iat` check too. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+/** openid-client codes that mean "the provider did not answer properly", not "the answer was forged". */
+const UNAVAILABLE_CODES = new Set(['OAUTH_TIMEOUT', 'OAUTH_ABORT', 'OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON']);
 const COGNITO_ISSUER_HOST = /^cognito-idp\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
 
 export function createOidcClient(options: OidcClientOptions): OidcClient {
@@ -70,7 +74,7 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
       return server;
     })().catch((error: unknown) => {
       metadata = undefined; // a failed discovery must not poison the container
-      throw new IdentityProviderUnavailableError(`OIDC discovery failed for ${issuerUrl.origin}: ${describe(error)}`, { cause: error });
+      throw new IdentityProviderUnavailableError(`OIDC discovery failed for ${issuerUrl.origin}: ${describe(error)}`, { cause: summary(error) });
     });
     return metadata;
   }
@@ -91,6 +95,30 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
     configuration.timeout = options.timeoutSeconds ?? 5;
     current = { secret, configuration };
     return configuration;
+  }
+
+  async function revoke(refreshToken: string): Promise<boolean> {
+    try {
+      const config = await configuration();
+      if (!config.serverMetadata().revocation_endpoint) return false;
+      await oidc.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  function ourClaimChecks(claims: Record<string, unknown> | undefined): string | undefined {
+    if (!claims) return 'the token response carried no ID token';
+    if (typeof claims.sub !== 'string' || claims.sub.length === 0) return 'the ID token has no subject';
+    const tokenUse = claims.token_use;
+    if (tokenUse !== undefined ? tokenUse !== 'id' : requireTokenUse) return `the token is not an ID token (token_use=${String(tokenUse).slice(0, 20)})`;
+    // openid-client checks azp only when aud lists several clients; a token issued to another client never passes.
+    if (claims.azp !== undefined && claims.azp !== options.clientId) return 'the ID token was issued to another client (azp)';
+    // openid-client only checks that iat is a number; one from the future means a forged or broken clock.
+    const now = Math.floor((options.now ?? Date.now)() / 1000);
+    if (typeof claims.iat === 'number' && claims.iat > now + CLOCK_TOLERANCE_SECONDS) return 'the ID token was issued in the future (iat)';
+    return undefined;
   }
 
   return {
@@ -129,26 +157,17 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
       } catch (error) {
         throw translateGrantError(error);
       }
-      const claims = tokens.claims();
-      if (!claims) throw new IdTokenError('the token response carried no ID token');
-      if (typeof claims.sub !== 'string' || claims.sub.length === 0) throw new IdTokenError('the ID token has no subject');
-      const tokenUse = (claims as Record<string, unknown>).token_use;
-      if (tokenUse !== undefined ? tokenUse !== 'id' : requireTokenUse) {
-        throw new IdTokenError(`the token is not an ID token (token_use=${String(tokenUse).slice(0, 20)})`);
+      // openid-client has checked signature, iss, aud, exp, nbf and nonce; these are the checks it leaves to us.
+      const problem = ourClaimChecks(tokens.claims() as Record<string, unknown> | undefined);
+      if (problem !== undefined) {
+        // The sign-in is refused, but the provider did issue tokens: leave no live refresh token behind.
+        if (tokens.refresh_token) await revoke(tokens.refresh_token);
+        throw new IdTokenError(problem);
       }
-      return { claims: claims as SignIn['claims'], refreshToken: tokens.refresh_token };
+      return { claims: tokens.claims() as SignIn['claims'], refreshToken: tokens.refresh_token };
     },
 
-    async revoke(refreshToken) {
-      try {
-        const config = await configuration();
-        if (!config.serverMetadata().revocation_endpoint) return false;
-        await oidc.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    revoke,
 
     async logoutUrl(returnTo) {
       if (options.cognitoDomainUrl) {
@@ -169,29 +188,49 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
   };
 }
 
-/** Maps openid-client failures of the code exchange to our errors; names, codes and messages only. */
+/**
+ * Maps openid-client failures of the code exchange to our errors. The cause kept is only a name and code:
+ * openid-client's own errors can hold the token response, live tokens included.
+ */
 function translateGrantError(error: unknown): Error {
   if (error instanceof oidc.ResponseBodyError) {
     // invalid_grant: the code was already used, expired, or belongs to another session's PKCE verifier.
     return error.error === 'invalid_grant'
-      ? new TokenExchangeError(400, `token endpoint refused the code: ${error.error}`, { cause: error })
-      : new TokenExchangeError(502, `token endpoint answered ${error.status} ${error.error}`, { cause: error });
+      ? new TokenExchangeError(400, `token endpoint refused the code: ${error.error}`, { cause: summary(error) })
+      : new TokenExchangeError(502, `token endpoint answered ${error.status} ${error.error}`, { cause: summary(error) });
   }
-  if (isNetworkError(error)) {
-    return new IdentityProviderUnavailableError(`token endpoint unreachable: ${describe(error)}`, { cause: error });
+  if (isUnavailable(error)) {
+    return new IdentityProviderUnavailableError(`token endpoint did not answer properly: ${describe(error)}`, { cause: summary(error) });
   }
-  return new IdTokenError(`token response rejected: ${describe(error)}`, { cause: error });
+  return new IdTokenError(`token response rejected: ${describe(error)}`, { cause: summary(error) });
 }
 
-function isNetworkError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
-  return error instanceof TypeError && /fetch failed/i.test(error.message);
+/** Timeouts, aborts, network failures and non-OAuth answers (an HTML 5xx page): an outage, not a forgery. */
+function isUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
+    if (e instanceof TypeError && /fetch failed/i.test(e.message)) return true;
+  }
+  return false;
 }
 
-/** A short, secret-free description of a library error for the logs. */
+/**
+ * A short, secret-free description for the logs: each level's name, code and message (library messages
+ * are fixed texts such as "unexpected JWT alg header value"), never a cause's data.
+ */
 export function describe(error: unknown): string {
-  if (!(error instanceof Error)) return 'unknown error';
-  const code = (error as { code?: unknown }).code;
-  return `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${error.message.slice(0, 200)}`;
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    parts.push(`${e.name}${typeof code === 'string' ? ` ${code}` : ''}: ${e.message.slice(0, 160)}`);
+  }
+  return parts.length > 0 ? parts.join(' <- ') : 'unknown error';
+}
+
+/** What an error may carry as `cause`: its name and code, never its payload. */
+function summary(error: unknown): { name: string; code?: string } {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return { name: error instanceof Error ? error.name : typeof error, ...(typeof code === 'string' ? { code } : {}) };
 }

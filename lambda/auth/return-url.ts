@@ -10,7 +10,8 @@ export interface ReturnUrlPolicy {
 }
 
 /** Longest return URL accepted, before and after normalisation. */
-export const MAX_RETURN_URL_LENGTH = 2048;
+// 1 KB: far above any real page address, and it keeps a sealed state cookie under 2 KB.
+export const MAX_RETURN_URL_LENGTH = 1024;
 
 /** What every refused value becomes: the site's home page. */
 const FALLBACK = '/';

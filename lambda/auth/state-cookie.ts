@@ -1,6 +1,7 @@
 // The per-flow sign-in state cookie: carries state, nonce, PKCE verifier and return URL from /login to
 // /callback, encrypted and authenticated (JWE dir + A256GCM), one cookie per attempt so two tabs can
-// sign in at once.
+// sign in at once. Over https the cookie carries the `__Host-` prefix, so the browser accepts it only
+// from this exact host with Path=/ (a sibling subdomain cannot plant a state for a login-CSRF).
 import { hkdfSync, timingSafeEqual } from 'node:crypto';
 import { EncryptJWT, errors as joseErrors, jwtDecrypt } from 'jose';
 import { ConfigError, StateError } from '../errors.js';
@@ -20,14 +21,12 @@ export interface StateCookieOptions {
   readonly maxAgeSeconds: number;
   /** Adds `Secure`; false only in local mode over plain http. */
   readonly secure: boolean;
-  /** Cookie Path: the callback's path, so the cookie is only ever sent to /callback. (default: '/callback') */
-  readonly path?: string;
   /** Clock in milliseconds since the epoch, for tests. (default: Date.now) */
   readonly now?: () => number;
 }
 
 export interface StateCookies {
-  /** `t23sso_` + the first 16 chars of the state. Throws StateError('state_invalid') for a malformed state. */
+  /** (`__Host-` when secure) `t23sso_` + the first 16 chars of the state. Throws StateError('state_invalid') for a malformed state. */
   cookieName(state: string): string;
   /** Full Set-Cookie value. */
   issue(flow: FlowState): Promise<string>;
@@ -39,9 +38,22 @@ export interface StateCookies {
   open(cookies: ReadonlyMap<string, string>, state: string): Promise<FlowState>;
   /** Set-Cookie value that deletes the cookie for `state`. Throws StateError('state_invalid') for a malformed state. */
   clear(state: string): string;
+  /**
+   * Deleting Set-Cookies for the oldest unfinished attempts among the request cookies, keeping the newest
+   * `MAX_PENDING_ATTEMPTS - 1` so a new one fits: abandoned attempts (or a site that keeps sending the
+   * browser to /login) can never grow the Cookie header until sign-in breaks.
+   */
+  prune(cookies: ReadonlyMap<string, string>): string[];
 }
 
 export const STATE_COOKIE_PREFIX = 't23sso_';
+/** How many sign-in attempts (tabs) may be in progress at once in one browser. */
+export const MAX_PENDING_ATTEMPTS = 4;
+
+/** True for the name of a state cookie (either spelling), so size checks can treat ours separately. */
+export function isStateCookieName(name: string): boolean {
+  return name.startsWith(STATE_COOKIE_PREFIX) || name.startsWith(`__Host-${STATE_COOKIE_PREFIX}`);
+}
 /** HKDF `info`: binds the derived key to this one purpose and format version. */
 const HKDF_INFO = 'twentythree-sso state cookie v1';
 /** HKDF salt: fixed (the key material is already high-entropy); it only separates us from other HKDF users. */
@@ -53,7 +65,6 @@ const STATE_PATTERN = /^[A-Za-z0-9_-]{22,128}$/;
 const JWE_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** No cookie of ours is bigger (a 2 KB return URL seals to about 3 KB). */
 const MAX_COOKIE_VALUE_LENGTH = 4096;
-const PATH_PATTERN = /^\/[A-Za-z0-9\-._~!$&'()*+=:@/%]*$/;
 
 export function createStateCookies(options: StateCookieOptions): StateCookies {
   if (typeof options.keyMaterial !== 'string' || options.keyMaterial.length < MIN_KEY_MATERIAL_LENGTH) {
@@ -62,16 +73,15 @@ export function createStateCookies(options: StateCookieOptions): StateCookies {
   if (!Number.isInteger(options.maxAgeSeconds) || options.maxAgeSeconds < 1) {
     throw new ConfigError('The state cookie lifetime must be a whole number of seconds, at least 1.');
   }
-  const path = options.path ?? '/callback';
-  // The path is written into a Set-Cookie header: no `;`, spaces or controls that could add attributes.
-  if (!PATH_PATTERN.test(path)) throw new ConfigError('The state cookie path must be a plain URL path such as /callback.');
   const now = options.now ?? Date.now;
   // Derived once per key material (the caller rebuilds this object only when the secret changes).
   const key = new Uint8Array(hkdfSync('sha256', options.keyMaterial, HKDF_SALT, HKDF_INFO, 32));
-  const attributes = `Path=${path}; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`;
+  // `__Host-` requires Secure and Path=/ and forbids Domain; plain http (local mode) cannot use the prefix.
+  const prefix = options.secure ? `__Host-${STATE_COOKIE_PREFIX}` : STATE_COOKIE_PREFIX;
+  const attributes = `Path=/; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`;
 
   function cookieName(state: string): string {
-    return `${STATE_COOKIE_PREFIX}${checkedState(state).slice(0, 16)}`;
+    return `${prefix}${checkedState(state).slice(0, 16)}`;
   }
 
   async function issue(flow: FlowState): Promise<string> {
@@ -132,12 +142,24 @@ export function createStateCookies(options: StateCookieOptions): StateCookies {
     return { state: st as string, nonce: nn as string, codeVerifier: cv as string, returnUrl: ru as string };
   }
 
-  function clear(state: string): string {
+  function clearName(name: string): string {
     // Same name, Path and attributes as when issued, or the browser would keep the original cookie.
-    return `${cookieName(state)}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; ${attributes}`;
+    return `${name}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; ${attributes}`;
   }
 
-  return { cookieName, issue, open, clear };
+  function clear(state: string): string {
+    return clearName(cookieName(state));
+  }
+
+  function prune(cookies: ReadonlyMap<string, string>): string[] {
+    // Browsers list cookies of equal Path oldest first (RFC 6265 §5.4), and the map keeps that order.
+    // Only names of our exact shape: they are echoed into Set-Cookie headers.
+    const ours = new RegExp(`^${prefix}[A-Za-z0-9_-]{16}$`);
+    const pending = [...cookies.keys()].filter((name) => ours.test(name));
+    return pending.slice(0, Math.max(0, pending.length - (MAX_PENDING_ATTEMPTS - 1))).map(clearName);
+  }
+
+  return { cookieName, issue, open, clear, prune };
 }
 
 /** The state as it may appear in a cookie name; StateError('state_invalid') otherwise. */

@@ -18,12 +18,12 @@ export interface ErrorPagesOptions {
   readonly logger: Logger;
   /** The bridge's own /logout path, offered on the 403 page so a person can switch accounts. */
   readonly logoutPath: string;
-  /** The configured site: every error page offers a way back (never a URL taken from the request). */
-  readonly siteUrl: string;
+  /** The configured site: every error page offers a way back (never a URL taken from the request). Unknown when the configuration itself is broken. */
+  readonly siteUrl?: string;
 }
 
 export function errorPages(options: ErrorPagesOptions): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
-  const backToSite = { href: options.siteUrl, label: 'Back to the video site' };
+  const backToSite = options.siteUrl === undefined ? [] : [{ href: options.siteUrl, label: 'Back to the video site' }];
   return {
     onError: (request) => {
       const error = request.error;
@@ -34,7 +34,7 @@ export function errorPages(options: ErrorPagesOptions): middy.MiddlewareObj<APIG
         log.call(options.logger, 'request refused', { error_code: error.code, status: error.status, reason: error.message });
         const links = [
           ...(error.status === 403 ? [{ href: options.logoutPath, label: 'Sign out and use another account' }] : []),
-          backToSite,
+          ...backToSite,
         ];
         request.response = page(error.status, { title: error.title, message: error.publicMessage, code: error.code, requestId, links }, cookies);
         return;
@@ -45,7 +45,7 @@ export function errorPages(options: ErrorPagesOptions): middy.MiddlewareObj<APIG
       });
       request.response = page(
         500,
-        { title: 'Something went wrong', message: 'The sign-in service hit an unexpected problem. Please try again.', code: 'internal_error', requestId, links: [backToSite] },
+        { title: 'Something went wrong', message: 'The sign-in service hit an unexpected problem. Please try again.', code: 'internal_error', requestId, links: backToSite },
         cookies,
       );
     },

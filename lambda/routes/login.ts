@@ -22,5 +22,5 @@ export async function login(input: RouteInput, deps: LoginDeps): Promise<HttpRes
   });
   const flow = deps.oidc.newFlow(returnUrl);
   const [stateCookies, authorizationUrl] = await Promise.all([deps.stateCookies(), deps.oidc.authorizationUrl(flow)]);
-  return redirect(authorizationUrl, [await stateCookies.issue(flow)]);
+  return redirect(authorizationUrl, [...stateCookies.prune(input.cookies), await stateCookies.issue(flow)]);
 }

@@ -32,6 +32,8 @@ describe('ID-token forgery', () => {
     ['a token from another client of the same pool', { claims: { aud: ['other-client', 'bridge-client'], azp: 'other-client' } }],
     ['an expired token', { claims: { iat: now() - 7200, exp: now() - 3600 } }],
     ['a token not valid yet', { claims: { nbf: now() + 3600 } }],
+    ['a token for this audience but authorized for another client (azp)', { claims: { azp: 'other-client' } }],
+    ['a token issued in the future (iat)', { claims: { iat: now() + 86400 } }],
     ['a nonce from another sign-in', { claims: { nonce: 'nonce-of-another-sign-in' } }],
     ['no nonce at all', { claims: { nonce: undefined } }],
     ['an access token (token_use: access)', { claims: { token_use: 'access' } }],
@@ -41,6 +43,13 @@ describe('ID-token forgery', () => {
     const result = await refusedWithoutTwentyThree(() => signIn(new Browser(h.handler), h.provider, issued));
     expect(result.statusCode).toBe(502);
     expect(result.body).toContain('id_token_invalid');
+  });
+
+  it('revokes the refresh token of a sign-in refused after the exchange', async () => {
+    const revoked = h.provider.revoked.length;
+    await refusedWithoutTwentyThree(() => signIn(new Browser(h.handler), h.provider, { claims: { token_use: 'access' } }));
+    expect(h.provider.revoked).toHaveLength(revoked + 1);
+    expect(h.provider.revoked.at(-1)).toBe(h.provider.issuedRefreshTokens.at(-1));
   });
 
   it('accepts the same flow with an honest token (the cases above fail for their forgery only)', async () => {
@@ -135,7 +144,10 @@ describe('Flow attacks', () => {
   it('sends the configured redirect_uri to the token endpoint even with spoofed Host and X-Forwarded-* headers', async () => {
     const browser = new Browser(h.handler);
     const request = await startLogin(browser);
-    await browser.get(providerAnswer(h.provider, request), { host: 'evil.example', 'x-forwarded-host': 'evil.example', forwarded: 'host=evil.example' });
+    const tokenRequests = h.provider.tokenRequests.length;
+    const result = await browser.get(providerAnswer(h.provider, request), { host: 'evil.example', 'x-forwarded-host': 'evil.example', forwarded: 'host=evil.example' });
+    expect(result.statusCode).toBe(302);
+    expect(h.provider.tokenRequests).toHaveLength(tokenRequests + 1);
     expect(h.provider.tokenRequests.at(-1)?.redirectUri).toBe(CALLBACK_URL);
   });
 });
@@ -163,45 +175,77 @@ describe('Access policy at the callback', () => {
   });
 
   it('never sends the e-mail when SEND_EMAIL is never', async () => {
-    await signIn(new Browser(h.withEnv({ SEND_EMAIL: 'never' })), h.provider);
+    const calls = h.sandbox.getTokenCalls;
+    expect((await signIn(new Browser(h.withEnv({ SEND_EMAIL: 'never' })), h.provider)).statusCode).toBe(302);
+    expect(h.sandbox.getTokenCalls).toBe(calls + 1);
     expect(h.sandbox.lastGetToken?.params.email).toBeUndefined();
     expect(h.sandbox.lastGetToken?.params.full_name).toBe('Alice Example');
   });
 });
 
 describe('Logs', () => {
-  it('contain no token, code, cookie value or credential after a whole successful flow', async () => {
-    const harness = await startHarness();
-    try {
+  /** Runs a whole successful sign-in and a handful of refused ones, then returns every value that must not be logged. */
+  async function runFlows(harness: Harness): Promise<string[]> {
+    const secrets: string[] = [];
+    const flow = async (issued: IssuedCode, mutate?: (browser: Browser) => void) => {
       const browser = new Browser(harness.handler);
       const request = await startLogin(browser);
-      const cookieValues = [...browser.jar.values()];
-      const answer = providerAnswer(harness.provider, request);
-      const code = new URLSearchParams(answer.split('?')[1]).get('code') ?? '';
+      secrets.push(request.state, request.nonce, ...browser.jar.values());
+      mutate?.(browser);
+      const answer = providerAnswer(harness.provider, request, issued);
+      secrets.push(new URLSearchParams(answer.split('?')[1]).get('code') ?? '');
       const result = await browser.get(answer);
-      expect(result.statusCode).toBe(302);
-      const sessionToken = new URL(result.headers.Location ?? '').searchParams.get('session_token') ?? '';
+      const token = new URL(result.headers.Location ?? 'x:/').searchParams.get('session_token');
+      if (token) secrets.push(token);
+      return result;
+    };
+    expect((await flow({})).statusCode).toBe(302);
+    expect((await flow({ signing: 'foreign-key' })).statusCode).toBe(502);
+    expect((await flow({ claims: { token_use: 'access' } })).statusCode).toBe(502);
+    expect((await flow({}, (b) => b.jar.clear())).statusCode).toBe(400);
+    harness.sandbox.failNext({ code: 'invalid_signature' });
+    harness.sandbox.failNext({ code: 'invalid_signature' });
+    expect((await flow({})).statusCode).toBe(502);
+    return [
+      ...secrets,
+      ...harness.provider.issuedRefreshTokens,
+      ...harness.provider.issuedTokens,
+      harness.provider.clientSecret,
+      CREDENTIALS.consumerSecret,
+      CREDENTIALS.accessToken,
+      CREDENTIALS.accessTokenSecret,
+      'alice@example.com',
+    ];
+  }
+
+  it('contain no token, code, cookie value, credential or e-mail, in successful and refused flows', async () => {
+    const harness = await startHarness();
+    try {
+      const forbidden = await runFlows(harness);
       const logs = harness.logLines.join('\n');
-      expect(harness.logLines.length).toBeGreaterThan(0);
-      const forbidden = [
-        code,
-        request.state,
-        request.nonce,
-        sessionToken,
-        ...cookieValues,
-        ...harness.provider.issuedRefreshTokens,
-        harness.provider.clientSecret,
-        CREDENTIALS.consumerSecret,
-        CREDENTIALS.accessToken,
-        CREDENTIALS.accessTokenSecret,
-        'alice@example.com',
-      ];
+      expect(harness.logLines.length).toBeGreaterThanOrEqual(5);
       for (const value of forbidden) {
         expect(value.length).toBeGreaterThan(3);
         expect(logs).not.toContain(value);
       }
     } finally {
       await harness.close();
+    }
+  });
+
+  it('stay clean when POWERTOOLS_LOGGER_LOG_EVENT asks for the event (it holds the code and the cookie)', async () => {
+    process.env.POWERTOOLS_LOGGER_LOG_EVENT = 'true';
+    try {
+      const harness = await startHarness();
+      try {
+        const forbidden = await runFlows(harness);
+        const logs = harness.logLines.join('\n');
+        for (const value of forbidden) expect(logs).not.toContain(value);
+      } finally {
+        await harness.close();
+      }
+    } finally {
+      delete process.env.POWERTOOLS_LOGGER_LOG_EVENT;
     }
   });
 });

@@ -1,4 +1,6 @@
 // The handler end to end, route by route, against real loopback servers (see fixtures/harness.ts).
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createHandlerFromEnv } from '../../lambda/app.js';
 import { Browser, CALLBACK_URL, CREDENTIALS, getEvent, lambdaContext, providerAnswer, signIn, startHarness, startLogin, type Harness } from './fixtures/harness.js';
 
 let h: Harness;
@@ -27,19 +29,29 @@ describe('Route: GET /login', () => {
     expect(p.has('identity_provider')).toBe(false);
   });
 
-  it('sets one encrypted, HttpOnly, Secure, SameSite=Lax cookie scoped to /callback', async () => {
-    const result = await h.handler(getEvent('/login'), lambdaContext());
+  it('sets one encrypted, host-bound (__Host-), HttpOnly, Secure, SameSite=Lax cookie', async () => {
+    const result = await h.handler(getEvent('/login?return_url=%2Fv%2Frecognisable-path'), lambdaContext());
     expect(result.cookies).toHaveLength(1);
     const cookie = result.cookies?.[0] ?? '';
-    expect(cookie).toMatch(/^t23sso_[A-Za-z0-9_-]{16}=[A-Za-z0-9_.-]+;/);
-    expect(cookie).toMatch(/; HttpOnly/i);
-    expect(cookie).toMatch(/; Secure/i);
-    expect(cookie).toMatch(/; SameSite=Lax/i);
-    expect(cookie).toMatch(/; Path=\/callback/i);
-    expect(cookie).toMatch(/; Max-Age=600/i);
-    // Nothing of the flow is readable in the cookie: no state, nonce or verifier in clear text.
-    const state = new URL(location(result)).searchParams.get('state') ?? '';
-    expect(cookie).not.toContain(state);
+    expect(cookie).toMatch(/^__Host-t23sso_[A-Za-z0-9_-]{16}=[A-Za-z0-9_.-]+;/);
+    expect(cookie.split('; ').slice(1)).toEqual(['Max-Age=600', 'Path=/', 'HttpOnly', 'SameSite=Lax', 'Secure']);
+    // Sealed, not merely encoded: a JWE (dir + A256GCM) none of whose parts decodes to the flow's values.
+    const value = cookie.slice(cookie.indexOf('=') + 1, cookie.indexOf(';'));
+    const parts = value.split('.');
+    expect(parts).toHaveLength(5);
+    expect(JSON.parse(Buffer.from(parts[0] ?? '', 'base64url').toString())).toEqual({ alg: 'dir', enc: 'A256GCM' });
+    const decoded = parts.map((p) => Buffer.from(p, 'base64url').toString('latin1')).join('|');
+    const params = new URL(location(result)).searchParams;
+    for (const secret of [params.get('state'), params.get('nonce'), 'recognisable-path']) expect(decoded).not.toContain(secret);
+  });
+
+  it('keeps at most four sign-in attempts per browser, so abandoned ones never lock it out', async () => {
+    const browser = new Browser(h.handler);
+    for (let i = 0; i < 30; i += 1) await startLogin(browser, `?return_url=/${'x'.repeat(1000)}`);
+    expect(browser.jar.size).toBe(4);
+    const calls = h.sandbox.getTokenCalls;
+    expect((await signIn(browser, h.provider)).statusCode).toBe(302);
+    expect(h.sandbox.getTokenCalls).toBe(calls + 1);
   });
 
   it('never derives the redirect_uri from Host or X-Forwarded-* headers', async () => {
@@ -98,7 +110,10 @@ describe('Route: GET /callback', () => {
   });
 
   it('replaces a return_url that leaves the site with / before TwentyThree sees it', async () => {
-    await signIn(new Browser(h.handler), h.provider, {}, `?return_url=${encodeURIComponent('https://evil.example/phish')}`);
+    const calls = h.sandbox.getTokenCalls;
+    const result = await signIn(new Browser(h.handler), h.provider, {}, `?return_url=${encodeURIComponent('https://evil.example/phish')}`);
+    expect(result.statusCode).toBe(302);
+    expect(h.sandbox.getTokenCalls).toBe(calls + 1);
     expect(h.sandbox.lastGetToken?.params.return_url).toBe('/');
   });
 
@@ -212,6 +227,65 @@ describe('Route: GET /callback', () => {
     } finally {
       await harness.close();
     }
+  });
+});
+
+describe('Failures of the parts around the handler', () => {
+  it('calls a provider whose token endpoint hangs unavailable (502 idp_unavailable), not a forgery', async () => {
+    const harness = await startHarness({ OIDC_TIMEOUT_SECONDS: '1' });
+    try {
+      harness.provider.hangTokenEndpoint();
+      const result = await signIn(new Browser(harness.handler), harness.provider);
+      expect(result.statusCode).toBe(502);
+      expect(result.body).toContain('idp_unavailable');
+      expect(harness.sandbox.getTokenCalls).toBe(0);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('answers with a 504 page just before the Lambda timeout instead of being cut off', async () => {
+    const harness = await startHarness({ TWENTYTHREE_TIMEOUT_MS: '20000' });
+    try {
+      const browser = new Browser(harness.handler);
+      const request = await startLogin(browser);
+      harness.sandbox.failNext('hang');
+      const cookies = [...browser.jar].map(([k, v]) => `${k}=${v}`);
+      const result = await harness.handler(getEvent(providerAnswer(harness.provider, request), { cookies }), lambdaContext(1500));
+      expect(result.statusCode).toBe(504);
+      expect(result.body).toContain('request_timeout');
+      expect(result.headers['Cache-Control']).toBe('no-store');
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('puts the same security headers on error pages as on redirects', async () => {
+    const result = await h.handler(getEvent('/callback?code=x&state=' + 'A'.repeat(43)), lambdaContext());
+    expect(result.statusCode).toBe(400);
+    expect(result.headers).toMatchObject({
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+    });
+    expect(result.headers['Content-Security-Policy']).toMatch(/default-src 'none'.*style-src 'sha256-/);
+  });
+});
+
+describe('Function: createHandlerFromEnv', () => {
+  it('turns a configuration error into a clear 500 page and one log line naming the variable', async () => {
+    const lines: string[] = [];
+    const logger = new Logger({ serviceName: 'test' });
+    (logger as unknown as { console: Partial<Console> }).console = { error: (l: string) => lines.push(l), info: () => undefined, warn: (l: string) => lines.push(l) };
+    const handler = createHandlerFromEnv({ TWENTYTHREE_URL: 'https://videos.example.com' }, { logger });
+    expect(lines.join('\n')).toContain('OIDC_ISSUER is not set');
+    const result = await handler(getEvent('/login'), lambdaContext());
+    expect(result.statusCode).toBe(500);
+    expect(result.body).toContain('config_invalid');
+    expect(result.body).toContain('not configured correctly');
+    expect(result.body).not.toContain('OIDC_ISSUER');
+    expect(result.headers['Cache-Control']).toBe('no-store');
   });
 });
 

@@ -64,24 +64,27 @@ async function expectStateError(promise: Promise<unknown>, code: StateError['cod
 
 describe('Function: createStateCookies', () => {
   describe('Method: issue', () => {
-    it('names the cookie t23sso_ plus the first 16 characters of the state and sets every attribute', async () => {
+    it('names the cookie __Host-t23sso_ plus the first 16 characters of the state and sets every attribute', async () => {
       // Prepare
       const { cookies } = setup();
       const flow = newFlow();
       // Act
       const header = await cookies.issue(flow);
       // Assess
-      expect(header.startsWith(`t23sso_${flow.state.slice(0, 16)}=`)).toBe(true);
+      // `__Host-`: the browser takes it only from this exact host, Secure, Path=/ and no Domain (no cookie tossing).
+      expect(header.startsWith(`__Host-t23sso_${flow.state.slice(0, 16)}=`)).toBe(true);
       const attributes = header.split('; ').slice(1);
-      expect(attributes).toEqual(['Max-Age=600', 'Path=/callback', 'HttpOnly', 'SameSite=Lax', 'Secure']);
-      expect(cookies.cookieName(flow.state)).toBe(`t23sso_${flow.state.slice(0, 16)}`);
+      expect(attributes).toEqual(['Max-Age=600', 'Path=/', 'HttpOnly', 'SameSite=Lax', 'Secure']);
+      expect(cookies.cookieName(flow.state)).toBe(`__Host-t23sso_${flow.state.slice(0, 16)}`);
     });
 
-    it('drops Secure only when secure is false, and uses a configured path', async () => {
-      const { cookies } = setup({ secure: false, path: '/prod/callback' });
-      const header = await cookies.issue(newFlow());
+    it('drops Secure and the __Host- prefix (which requires Secure) only when secure is false', async () => {
+      const { cookies } = setup({ secure: false });
+      const flow = newFlow();
+      const header = await cookies.issue(flow);
       expect(header).not.toMatch(/Secure/);
-      expect(header).toMatch(/; Path=\/prod\/callback;/);
+      expect(header.startsWith(`t23sso_${flow.state.slice(0, 16)}=`)).toBe(true);
+      expect(header).toMatch(/; Path=\/;/);
     });
 
     it('seals the flow so that nothing of it is readable in the cookie', async () => {
@@ -321,7 +324,7 @@ describe('Function: createStateCookies', () => {
       const cleared = cookies.clear(flow.state);
       expect(cleared.startsWith(`${cookies.cookieName(flow.state)}=;`)).toBe(true);
       expect(cleared).toMatch(/; Max-Age=0;/);
-      for (const attribute of ['Path=/callback', 'HttpOnly', 'SameSite=Lax', 'Secure']) {
+      for (const attribute of ['Path=/', 'HttpOnly', 'SameSite=Lax', 'Secure']) {
         expect(issued.split('; ')).toContain(attribute);
         expect(cleared.split('; ')).toContain(attribute);
       }
@@ -333,13 +336,29 @@ describe('Function: createStateCookies', () => {
     });
   });
 
+  describe('Method: prune', () => {
+    it('keeps the newest attempts so a new one fits, and clears the oldest', async () => {
+      const { cookies } = setup();
+      const flows = Array.from({ length: 6 }, () => newFlow());
+      const jar = new Map<string, string>([['other', 'x']]);
+      for (const flow of flows) jar.set(cookies.cookieName(flow.state), valueOf(await cookies.issue(flow)));
+      const cleared = cookies.prune(jar);
+      // Six in the jar, three kept (the fourth is the one being issued): the three oldest go.
+      expect(cleared.map((c) => c.split('=')[0])).toEqual(flows.slice(0, 3).map((f) => cookies.cookieName(f.state)));
+      for (const c of cleared) expect(c).toMatch(/=; Max-Age=0; .*Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+      expect(cookies.prune(new Map([...jar].slice(0, 4)))).toEqual([]);
+    });
+
+    it('never echoes a cookie name that is not of our exact shape', () => {
+      const { cookies } = setup();
+      const jar = new Map(Array.from({ length: 6 }, (_, i) => [`__Host-t23sso_${'A'.repeat(15)}${i}, Domain=evil`, 'x'] as [string, string]));
+      expect(cookies.prune(jar)).toEqual([]);
+    });
+  });
+
   describe('options', () => {
     it('refuses key material shorter than 32 characters', () => {
       expect(() => createStateCookies({ keyMaterial: 'x'.repeat(31), maxAgeSeconds: 600, secure: true })).toThrow(ConfigError);
-    });
-
-    it('refuses a path that could add cookie attributes', () => {
-      expect(() => createStateCookies({ keyMaterial: KEY_MATERIAL, maxAgeSeconds: 600, secure: true, path: '/callback; Domain=evil.com' })).toThrow(ConfigError);
     });
 
     it('refuses a lifetime that is not a positive whole number of seconds', () => {
