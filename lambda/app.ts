@@ -16,7 +16,10 @@ import { login } from './routes/login.js';
 import { logout } from './routes/logout.js';
 import { createServices, type ServiceDeps } from './services.js';
 
-export type BridgeHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
+export type BridgeHandler = ((event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>) & {
+  /** Fetches secrets and provider metadata now, within `budgetMs`; failures are left for a request to report. */
+  warmUp(budgetMs: number): Promise<void>;
+};
 type RouterHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
 
 export interface HandlerDeps {
@@ -42,7 +45,7 @@ export function createHandler(config: Config, deps: HandlerDeps = {}): BridgeHan
       throw new NotFoundError();
     },
   });
-  return compose(router as unknown as RouterHandler, logger, `${config.siteOrigin}/`);
+  return compose(router as unknown as RouterHandler, logger, `${config.siteOrigin}/`, services.warmUp);
 }
 
 /**
@@ -58,12 +61,12 @@ export function createHandlerFromEnv(env: Record<string, string | undefined>, de
     if (!(error instanceof ConfigError)) throw error;
     const logger = deps.logger ?? defaultLogger();
     logger.error('configuration invalid', { error_code: error.code, reason: error.message });
-    return compose(async () => Promise.reject(error), logger, undefined);
+    return compose(async () => Promise.reject(error), logger, undefined, async () => undefined);
   }
   return createHandler(config, deps);
 }
 
-function compose(handler: RouterHandler, logger: Logger, siteUrl: string | undefined): BridgeHandler {
+function compose(handler: RouterHandler, logger: Logger, siteUrl: string | undefined, warmUp: () => Promise<void>): BridgeHandler {
   const middyfied = middy<APIGatewayProxyEventV2, HttpResult>({
     timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
     timeoutEarlyResponse: () => {
@@ -81,7 +84,18 @@ function compose(handler: RouterHandler, logger: Logger, siteUrl: string | undef
     .use(responseHeaders())
     .use(errorPages({ logger, logoutPath: '/logout', siteUrl }))
     .handler(handler);
-  return (event, context) => middyfied(event, context);
+  const bridge = (event: APIGatewayProxyEventV2, context: Context) => middyfied(event, context);
+  return Object.assign(bridge, {
+    async warmUp(budgetMs: number) {
+      // Bounded: a slow dependency must not hold the container's init; the first request joins what is still in flight.
+      let timer: NodeJS.Timeout | undefined;
+      const budget = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, budgetMs);
+      });
+      await Promise.race([warmUp(), budget]);
+      clearTimeout(timer);
+    },
+  });
 }
 
 function defaultLogger(): Logger {

@@ -17,6 +17,8 @@ export interface Services {
   readonly stateCookies: () => Promise<ReturnType<typeof createStateCookies>>;
   readonly twentyThree: ReturnType<typeof createTwentyThreeClient>;
   readonly logger: Logger;
+  /** Fetches what every sign-in needs (secrets, provider metadata) ahead of the first request; never throws. */
+  readonly warmUp: () => Promise<void>;
 }
 
 export interface ServiceDeps {
@@ -79,5 +81,12 @@ export function createServices(config: Config, deps: ServiceDeps): Services {
     stateCookies,
     twentyThree,
     logger: deps.logger,
+    async warmUp() {
+      await Promise.allSettled([
+        oidc.warmUp(),
+        stateCookies(),
+        readTwentyThreeCredentials(secrets, config.twentyThreeSecretId),
+      ]);
+    },
   };
 }

@@ -41,6 +41,8 @@ export interface OidcClient {
   revoke(refreshToken: string): Promise<boolean>;
   /** Where /logout sends the browser to end the provider session, returning to `returnTo` afterwards. */
   logoutUrl(returnTo: string): Promise<string>;
+  /** Runs discovery and reads the client secret now (cold start); failures are left for a request to report. */
+  warmUp(): Promise<void>;
 }
 
 const SCOPE = 'openid email profile';
@@ -168,6 +170,10 @@ export function createOidcClient(options: OidcClientOptions): OidcClient {
     },
 
     revoke,
+
+    async warmUp() {
+      await configuration().catch(() => undefined);
+    },
 
     async logoutUrl(returnTo) {
       if (options.cognitoDomainUrl) {

@@ -273,6 +273,31 @@ describe('Failures of the parts around the handler', () => {
   });
 });
 
+describe('Cold start', () => {
+  it('warms up: the secrets and discovery are fetched before the first request, and not again by it', async () => {
+    const harness = await startHarness();
+    try {
+      const handler = harness.withEnv({});
+      const reads = harness.secrets.getSecretValueCalls;
+      await handler.warmUp(5000);
+      expect(harness.secrets.getSecretValueCalls).toBe(reads + 3);
+      expect((await signIn(new Browser(handler), harness.provider)).statusCode).toBe(302);
+      expect(harness.secrets.getSecretValueCalls).toBe(reads + 3);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('gives up warming up after its budget without failing, leaving the work to the first request', async () => {
+    const harness = await startHarness({ OIDC_ISSUER: 'http://127.0.0.1:9' });
+    try {
+      await expect(harness.withEnv({}).warmUp(200)).resolves.toBeUndefined();
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
 describe('Function: createHandlerFromEnv', () => {
   it('turns a configuration error into a clear 500 page and one log line naming the variable', async () => {
     const lines: string[] = [];
