@@ -2,6 +2,7 @@
 // response headers and the error-page middleware (registered last, so it runs first on errors).
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -10,6 +11,7 @@ import { ConfigError, NotFoundError, RequestTimeoutError } from './errors.js';
 import { readRequest } from './http/request.js';
 import type { HttpResult } from './http/responses.js';
 import { errorPages } from './middleware/error-pages.js';
+import { outcomeMetrics } from './middleware/outcome-metrics.js';
 import { responseHeaders } from './middleware/response-headers.js';
 import { callback } from './routes/callback.js';
 import { login } from './routes/login.js';
@@ -24,6 +26,8 @@ type RouterHandler = (event: APIGatewayProxyEventV2, context: Context) => Promis
 
 export interface HandlerDeps {
   readonly logger?: Logger;
+  /** Where outcomes are counted; by default Powertools Metrics in Lambda, none elsewhere (nothing reads EMF there). */
+  readonly metrics?: Metrics;
   readonly secretsClient?: ServiceDeps['secretsClient'];
   readonly now?: ServiceDeps['now'];
 }
@@ -45,7 +49,7 @@ export function createHandler(config: Config, deps: HandlerDeps = {}): BridgeHan
       throw new NotFoundError();
     },
   });
-  return compose(router as unknown as RouterHandler, logger, `${config.siteOrigin}/`, services.warmUp);
+  return compose(router as unknown as RouterHandler, { logger, metrics: deps.metrics ?? defaultMetrics(), siteUrl: `${config.siteOrigin}/` }, services.warmUp);
 }
 
 /**
@@ -61,12 +65,18 @@ export function createHandlerFromEnv(env: Record<string, string | undefined>, de
     if (!(error instanceof ConfigError)) throw error;
     const logger = deps.logger ?? defaultLogger();
     logger.error('configuration invalid', { error_code: error.code, reason: error.message });
-    return compose(async () => Promise.reject(error), logger, undefined, async () => undefined);
+    return compose(async () => Promise.reject(error), { logger, metrics: deps.metrics ?? defaultMetrics(), siteUrl: undefined }, async () => undefined);
   }
   return createHandler(config, deps);
 }
 
-function compose(handler: RouterHandler, logger: Logger, siteUrl: string | undefined, warmUp: () => Promise<void>): BridgeHandler {
+interface Observability {
+  readonly logger: Logger;
+  readonly metrics: Metrics | undefined;
+  readonly siteUrl: string | undefined;
+}
+
+function compose(handler: RouterHandler, { logger, metrics, siteUrl }: Observability, warmUp: () => Promise<void>): BridgeHandler {
   const middyfied = middy<APIGatewayProxyEventV2, HttpResult>({
     timeoutEarlyInMillis: EARLY_TIMEOUT_MS,
     timeoutEarlyResponse: () => {
@@ -81,6 +91,7 @@ function compose(handler: RouterHandler, logger: Logger, siteUrl: string | undef
         logger.appendKeys({ api_request_id: request.event.requestContext?.requestId, route: request.event.rawPath });
       },
     })
+    .use(metrics ? [outcomeMetrics(metrics)] : [])
     .use(responseHeaders())
     .use(errorPages({ logger, logoutPath: '/logout', siteUrl }))
     .handler(handler);
@@ -95,6 +106,14 @@ function compose(handler: RouterHandler, logger: Logger, siteUrl: string | undef
       await Promise.race([warmUp(), budget]);
       clearTimeout(timer);
     },
+  });
+}
+
+function defaultMetrics(): Metrics | undefined {
+  if (!process.env.AWS_LAMBDA_FUNCTION_NAME) return undefined;
+  return new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'TwentyThreeSso',
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'twentythree-sso',
   });
 }
 

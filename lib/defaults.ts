@@ -27,6 +27,8 @@ export const DEFAULTS = {
   sendEmail: 'verified' as const,
   /** Powertools service name on every log line and metric. */
   serviceName: 'twentythree-sso',
+  /** CloudWatch namespace of the function's own metrics (sign-ins, error pages by code). */
+  metricsNamespace: 'TwentyThreeSso',
   /** Tokens are used once, right after the code exchange: the shortest lifetimes Cognito allows. */
   idTokenValidity: Duration.minutes(5),
   accessTokenValidity: Duration.minutes(5),

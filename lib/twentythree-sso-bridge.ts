@@ -64,6 +64,8 @@ export class TwentyThreeSsoBridge extends Construct {
   public readonly apiServerErrorsAlarm: Alarm;
   /** Lambda throttled the function (≥ 1 in 5 minutes). */
   public readonly functionThrottlesAlarm: Alarm;
+  /** Fires when an ID token fails verification at /callback (forgery attempt or misconfiguration). */
+  public readonly idTokenRejectedAlarm: Alarm;
   /** The URL to enter in TwentyThree as the remote log-in page. */
   public readonly loginUrl: string;
   /** The URL to enter in TwentyThree as the log-out link. */
@@ -129,6 +131,7 @@ export class TwentyThreeSsoBridge extends Construct {
     this.functionErrorsAlarm = alarms.functionErrors;
     this.apiServerErrorsAlarm = alarms.apiServerErrors;
     this.functionThrottlesAlarm = alarms.functionThrottles;
+    this.idTokenRejectedAlarm = alarms.idTokenRejected;
 
     addOutputs(this, {
       loginUrl: this.loginUrl,

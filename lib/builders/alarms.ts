@@ -1,8 +1,9 @@
 // Builds the alarms an operator needs to notice a broken sign-in (wire them to SNS or a chat tool as you like).
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { METRIC } from '../../lambda/middleware/outcome-metrics.js';
 import { DEFAULTS } from '../defaults.js';
 
 export interface BuiltAlarms {
@@ -12,6 +13,8 @@ export interface BuiltAlarms {
   readonly apiServerErrors: Alarm;
   /** Lambda refused to run the function (account concurrency exhausted). */
   readonly functionThrottles: Alarm;
+  /** An ID token failed verification at /callback: a forgery attempt, or a misconfigured issuer or client. */
+  readonly idTokenRejected: Alarm;
 }
 
 export function buildAlarms(scope: Construct, api: HttpApi, handler: IFunction): BuiltAlarms {
@@ -39,6 +42,19 @@ export function buildAlarms(scope: Construct, api: HttpApi, handler: IFunction):
       ...common,
       alarmDescription: 'TwentyThree SSO bridge: Lambda throttled the function (sign-ins are refused).',
       metric: handler.metricThrottles({ period, statistic: Stats.SUM }),
+      threshold: 1,
+    }),
+    idTokenRejected: new Alarm(scope, 'IdTokenRejectedAlarm', {
+      ...common,
+      alarmDescription: 'TwentyThree SSO bridge: an ID token failed verification (a forged token, or a misconfigured issuer or client).',
+      // The function publishes this metric itself (Powertools EMF), with the service and the error code as dimensions.
+      metric: new Metric({
+        namespace: DEFAULTS.metricsNamespace,
+        metricName: METRIC.errorPage,
+        dimensionsMap: { service: DEFAULTS.serviceName, code: 'id_token_invalid' },
+        period,
+        statistic: Stats.SUM,
+      }),
       threshold: 1,
     }),
   };

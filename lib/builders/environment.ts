@@ -30,6 +30,7 @@ export function functionEnvironment(input: EnvironmentInput): Record<string, str
     NODE_OPTIONS: '--enable-source-maps',
     POWERTOOLS_SERVICE_NAME: DEFAULTS.serviceName,
     POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_METRICS_NAMESPACE: DEFAULTS.metricsNamespace,
   };
   // Optional settings are left out rather than set empty, so the environment shows what is configured.
   if (props.identityProvider !== undefined) env.IDENTITY_PROVIDER = props.identityProvider;

@@ -137,6 +137,7 @@ describe('Construct: TwentyThreeSsoBridge (defaults)', () => {
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_TRACER_CAPTURE_ERROR',
           'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
+          'POWERTOOLS_METRICS_NAMESPACE',
           'SEND_EMAIL',
           'STATE_KEY_SECRET_ID',
           'TWENTYTHREE_SECRET_ID',
@@ -168,6 +169,7 @@ describe('Construct: TwentyThreeSsoBridge (defaults)', () => {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
         POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+        POWERTOOLS_METRICS_NAMESPACE: 'TwentyThreeSso',
       });
     });
 
@@ -382,6 +384,22 @@ describe('Construct: TwentyThreeSsoBridge (defaults)', () => {
 
     it('alarms on any function throttle', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'Throttles', Threshold: 1 });
+    });
+
+    it("alarms on any rejected ID token, with exactly the dimensions the function's metrics carry", () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'TwentyThreeSso',
+        MetricName: 'ErrorPage',
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Dimensions: [
+          { Name: 'code', Value: 'id_token_invalid' },
+          { Name: 'service', Value: 'twentythree-sso' },
+        ],
+      });
+      // The function names its service and namespace the same way (see test/lambda/app.test.ts › Metrics).
+      expect(functionEnv()).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'twentythree-sso', POWERTOOLS_METRICS_NAMESPACE: 'TwentyThreeSso' });
     });
 
     it('treats no traffic as no alarm', () => {

@@ -273,6 +273,30 @@ describe('Failures of the parts around the handler', () => {
   });
 });
 
+describe('Metrics', () => {
+  /** The metrics published since `from`, as "Name" or "Name code=…". */
+  const published = (from: number) =>
+    h.metricDocs.slice(from).map((doc) => {
+      const name = Object.keys(doc).find((k) => ['SignInStarted', 'SignIn', 'ErrorPage'].includes(k)) ?? '?';
+      expect(doc.service).toBe('twentythree-sso');
+      expect((doc._aws as { CloudWatchMetrics: Array<{ Namespace: string }> }).CloudWatchMetrics[0]?.Namespace).toBe('TwentyThreeSso');
+      return doc.code === undefined ? name : `${name} code=${String(doc.code)}`;
+    });
+
+  it('counts sign-ins started and completed, one EMF document each', async () => {
+    const from = h.metricDocs.length;
+    expect((await signIn(new Browser(h.handler), h.provider)).statusCode).toBe(302);
+    expect(published(from)).toEqual(['SignInStarted', 'SignIn']);
+  });
+
+  it('counts error pages by code, so a forged ID token can raise an alarm', async () => {
+    const from = h.metricDocs.length;
+    await signIn(new Browser(h.handler), h.provider, { signing: 'foreign-key' });
+    await h.handler(getEvent('/nowhere'), lambdaContext());
+    expect(published(from)).toEqual(['SignInStarted', 'ErrorPage code=id_token_invalid', 'ErrorPage code=not_found']);
+  });
+});
+
 describe('Cold start', () => {
   it('warms up: the secrets and discovery are fetched before the first request, and not again by it', async () => {
     const harness = await startHarness();
