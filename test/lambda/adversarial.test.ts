@@ -82,15 +82,20 @@ describe('Flow attacks', () => {
     expect(h.provider.tokenRequests).toHaveLength(tokenRequests);
   });
 
-  it('refuses a replayed callback', async () => {
+  it('refuses a replayed callback, from the same browser and from a copy of its cookie', async () => {
     const browser = new Browser(h.handler);
     const request = await startLogin(browser);
     const answer = providerAnswer(h.provider, request);
     const saved = new Map(browser.jar);
     expect((await browser.get(answer)).statusCode).toBe(302);
+    // The same browser again: its cookie was cleared by the first callback.
+    expect((await refusedWithoutTwentyThree(() => browser.get(answer))).body).toContain('state_missing');
+    // An attacker who kept a copy of the cookie: the provider refuses the spent code.
     const copy = new Browser(h.handler);
     for (const [k, v] of saved) copy.jar.set(k, v);
-    await refusedWithoutTwentyThree(() => copy.get(answer));
+    const replay = await refusedWithoutTwentyThree(() => copy.get(answer));
+    expect(replay.statusCode).toBe(400);
+    expect(replay.body).toContain('code_invalid');
   });
 
   it('refuses a state cookie altered by one bit', async () => {

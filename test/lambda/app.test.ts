@@ -161,24 +161,6 @@ describe('Route: GET /callback', () => {
     expect(h.sandbox.getTokenCalls).toBe(calls);
   });
 
-  it('refuses a replayed callback', async () => {
-    const browser = new Browser(h.handler);
-    const request = await startLogin(browser);
-    const answer = providerAnswer(h.provider, request);
-    const cookies = new Map(browser.jar);
-    expect((await browser.get(answer)).statusCode).toBe(302);
-    const calls = h.sandbox.getTokenCalls;
-    // The same browser again (its cookie was cleared) …
-    expect((await browser.get(answer)).statusCode).toBe(400);
-    // … and an attacker who kept a copy of the cookie: the provider refuses the spent code.
-    const copy = new Browser(h.handler);
-    for (const [k, v] of cookies) copy.jar.set(k, v);
-    const replay = await copy.get(answer);
-    expect(replay.statusCode).toBe(400);
-    expect(replay.body).toContain('code_invalid');
-    expect(h.sandbox.getTokenCalls).toBe(calls);
-  });
-
   it('answers TwentyThree errors that arrive as HTTP 200 with a 502 page and the request id', async () => {
     h.sandbox.failNext({ code: 'permission_denied', message: "Permission denied (required level: 'super')" });
     const result = await signIn(new Browser(h.handler), h.provider);
