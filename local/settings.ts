@@ -53,6 +53,7 @@ export const TWENTYTHREE_VARIABLES = [
 /** The handler's own tuning variables a developer may set to try them locally (never ids or secrets: local mode sets those). */
 export const PASS_THROUGH_VARIABLES = [
   'TWENTYTHREE_TIMEOUT_MS',
+  'OIDC_TIMEOUT_SECONDS',
   'STATE_MAX_AGE_SECONDS',
   'SECRETS_MAX_AGE_SECONDS',
   'RETURN_URL_HOSTS',

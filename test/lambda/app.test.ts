@@ -1,5 +1,6 @@
 // The handler end to end, route by route, against real loopback servers (see fixtures/harness.ts).
 import { Logger } from '@aws-lambda-powertools/logger';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createHandlerFromEnv } from '../../lambda/app.js';
 import { Browser, CALLBACK_URL, CREDENTIALS, getEvent, lambdaContext, providerAnswer, signIn, startHarness, startLogin, type Harness } from './fixtures/harness.js';
 
@@ -295,13 +296,20 @@ describe('Cold start', () => {
   });
 
   it('gives up warming up after its budget without failing, leaving the work to the first request', async () => {
-    const harness = await startHarness({ OIDC_ISSUER: 'http://127.0.0.1:9' });
+    // A provider that accepts connections and never answers: discovery would wait its full 20 s timeout,
+    // so only the 200 ms budget can make warmUp finish within this test's 10 s limit.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const harness = await startHarness({ OIDC_ISSUER: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, OIDC_TIMEOUT_SECONDS: '20' });
     try {
       await expect(harness.withEnv({}).warmUp(200)).resolves.toBeUndefined();
     } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
       await harness.close();
     }
-  });
+  }, 10_000);
 });
 
 describe('Function: createHandlerFromEnv', () => {
